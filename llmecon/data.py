@@ -1,0 +1,201 @@
+"""Loading and validating the report's tables.
+
+Every table in ``data/`` is described in ``data/datapackage.yaml`` (a Frictionless Data Package).
+:func:`load_table` validates a table against that schema, including primary and foreign keys,
+and only then returns it as a typed DataFrame. Any problem raises :class:`DataValidationError`
+naming the file, the row and the column; nothing is dropped or coerced.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from frictionless import Package
+
+PACKAGE_FILE = "datapackage.yaml"
+
+
+def report_root() -> Path:
+    """The report's top folder: the nearest folder at or above the working directory holding
+    ``data/datapackage.yaml`` (so a copy of the report reads its own data), else this package's parent."""
+    here = Path.cwd().resolve()
+    for folder in (here, *here.parents):
+        if (folder / "data" / PACKAGE_FILE).exists():
+            return folder
+    return Path(__file__).resolve().parent.parent
+
+
+def _data_dir(data_dir: Path | str | None) -> Path:
+    return Path(data_dir) if data_dir is not None else report_root() / "data"
+
+# pandas dtype for each Table Schema type (nullable where a blank is allowed).
+_DTYPES = {
+    "string": "string",
+    "number": "Float64",
+    "integer": "Int64",
+    "boolean": "boolean",
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One validation problem: where it is (file, row counting the header as row 1, column) and what."""
+
+    file: str
+    row: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        row = f"row {self.row}" if self.row is not None else "whole file"
+        column = f"column '{self.column}'" if self.column else "no single column"
+        return f"{self.file}, {row}, {column}: {self.message}"
+
+
+class DataValidationError(ValueError):
+    """A table in data/ does not match its schema. ``problems`` lists every problem found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"{len(problems)} problem(s) in the data:\n{lines}")
+
+
+def _display_path(path: Path) -> str:
+    """``path`` relative to the repository when it lies inside it, else absolute."""
+    path, root = path.resolve(), report_root()
+    return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+
+
+def open_package(data_dir: Path | str | None = None) -> Package:
+    """The data package described by ``data_dir/datapackage.yaml``."""
+    descriptor = _data_dir(data_dir) / PACKAGE_FILE
+    if not descriptor.exists():
+        raise FileNotFoundError(f"{descriptor}: no data package descriptor")
+    return Package(str(descriptor))
+
+
+def table_names(data_dir: Path | str | None = None) -> list[str]:
+    """Names of all tables in the package, in the order the descriptor lists them."""
+    return [r.name for r in open_package(data_dir).resources]
+
+
+def validate_table(name: str, data_dir: Path | str | None = None) -> list[Problem]:
+    """Every problem in table ``name``: header, types, constraints, primary and foreign keys."""
+    data_dir = _data_dir(data_dir)
+    package = open_package(data_dir)
+    if name not in package.resource_names:
+        raise KeyError(f"no table named {name!r} in {data_dir / PACKAGE_FILE}")
+    resource = package.get_resource(name)
+    file = _display_path(data_dir / resource.path)
+    if not (data_dir / resource.path).exists():
+        return [Problem(file, None, None, "file is missing")]
+    header_problems = _header_problems(file, data_dir / resource.path, resource.schema.field_names)
+    if header_problems:
+        return header_problems
+    report = resource.validate()
+    problems = []
+    key_columns = ", ".join(resource.schema.primary_key)
+    for task in report.tasks:
+        for error in task.errors:
+            row = getattr(error, "row_number", None)
+            column = getattr(error, "field_name", None)
+            message = error.message
+            if error.type == "primary-key":
+                column = key_columns
+                message = f"duplicate key ({key_columns}): {error.note}"
+            elif error.type == "foreign-key":
+                column = ", ".join(getattr(error, "field_names", []) or []) or column
+            problems.append(Problem(file, row, column, message))
+    return problems
+
+
+def _header_problems(file: str, path: Path, expected: list[str]) -> list[Problem]:
+    """Missing, unexpected or reordered columns in the header row (row 1) of a CSV."""
+    with path.open(newline="", encoding="utf-8") as handle:
+        header = next(csv.reader(handle), [])
+    problems = [Problem(file, 1, c, "missing column") for c in expected if c not in header]
+    problems += [Problem(file, 1, c, "column not in the schema") for c in header if c not in expected]
+    if not problems and header != expected:
+        problems.append(Problem(file, 1, None, f"columns out of order; the schema's order is {', '.join(expected)}"))
+    return problems
+
+
+def load_table(name: str, data_dir: Path | str | None = None) -> pd.DataFrame:
+    """Validate table ``name`` and return it as a DataFrame typed by its schema.
+
+    Numbers become ``Float64``, integers ``Int64``, booleans ``boolean``, dates ``datetime64``,
+    strings ``string``; a blank cell becomes ``<NA>``. Raises :class:`DataValidationError`
+    naming file, row and column for any problem.
+    """
+    data_dir = _data_dir(data_dir)
+    problems = validate_table(name, data_dir)
+    if problems:
+        raise DataValidationError(problems)
+    resource = open_package(data_dir).get_resource(name)
+    fields = resource.schema.fields
+    with resource:
+        records = [[row[f.name] for f in fields] for row in resource.row_stream]
+    file = _display_path(data_dir / resource.path)
+    # Table Schema numbers admit NaN and INF; the report's tables never do.
+    not_finite = [
+        Problem(file, i + 2, f.name, f"not a finite number: {value}")
+        for i, record in enumerate(records)
+        for f, value in zip(fields, record)
+        if f.type == "number" and value is not None and not math.isfinite(value)
+    ]
+    if not_finite:
+        raise DataValidationError(not_finite)
+    frame = pd.DataFrame(records, columns=[f.name for f in fields], dtype=object)
+    for field in fields:
+        if field.type == "date":
+            frame[field.name] = pd.to_datetime(frame[field.name])
+        elif field.type == "number":
+            frame[field.name] = frame[field.name].map(lambda v: None if v is None else float(v)).astype("Float64")
+        else:
+            frame[field.name] = frame[field.name].astype(_DTYPES[field.type])
+    frame.attrs["source_file"] = file
+    return frame
+
+
+def data_dictionary(data_dir: Path | str | None = None) -> dict[str, pd.DataFrame]:
+    """For each table, one row per column: type, unit, whether required, allowed values, description."""
+    tables = {}
+    data_dir = _data_dir(data_dir)
+    for resource in open_package(data_dir).resources:
+        rows = []
+        for f in resource.schema.fields:
+            c = f.constraints
+            allowed = ", ".join(str(v) for v in c.get("enum", []))
+            if "minimum" in c or "maximum" in c:
+                allowed = f"{c.get('minimum', '')} to {c.get('maximum', '')}".strip()
+            rows.append(
+                {
+                    "column": f.name,
+                    "type": f.type,
+                    "unit": f.to_dict().get("unit", ""),
+                    "required": "yes" if c.get("required") else "",
+                    "allowed values": allowed,
+                    "description": f.description or "",
+                }
+            )
+        tables[resource.name] = pd.DataFrame(rows)
+    return tables
+
+
+def table_summary(data_dir: Path | str | None = None) -> pd.DataFrame:
+    """One row per table: file, rows, distinct sources and rows by confidence (after validation)."""
+    rows = []
+    data_dir = _data_dir(data_dir)
+    for resource in open_package(data_dir).resources:
+        frame = load_table(resource.name, data_dir)
+        summary = {"table": resource.name, "file": _display_path(data_dir / resource.path), "rows": len(frame)}
+        summary["distinct sources"] = frame["source_url"].nunique() if "source_url" in frame else 0
+        for level in ("high", "medium", "low", "unverified"):
+            summary[level] = int((frame["confidence"] == level).sum()) if "confidence" in frame else 0
+        rows.append(summary)
+    return pd.DataFrame(rows)
