@@ -1,7 +1,7 @@
 """What a notebook hands to the book: figures in one house style with the data they plot, and glued values.
 
 Every figure in the book goes through :func:`publish_figure`, which writes the plotted data to
-``chapters/figdata/<label>.csv`` (linked beside the figure for download) and glues the figure under
+``figdata/<label>.csv`` beside the notebook (linked beside the figure for download) and glues the figure under
 ``label`` for a ``{glue:figure}`` directive carrying its caption, alt text and ``:name:``.
 """
 
@@ -14,7 +14,6 @@ import pandas as pd
 from IPython.display import Markdown, display
 from myst_nb import glue
 
-from llmecon.data import report_root
 
 STYLE_FILE = Path(__file__).with_name("house.mplstyle")
 
@@ -49,10 +48,12 @@ def use_house_style() -> None:
 
 
 def figure_data_path(label: str) -> Path:
-    """Where the data plotted in figure ``label`` is written: ``chapters/figdata/<label>.csv``."""
+    """Where the data plotted in figure ``label`` is written: ``figdata/<label>.csv`` in the working folder,
+    which is the notebook's own folder when the book, nbval or ``make execute`` runs it (and a scenario's
+    folder when papermill runs it with ``--cwd``, so scenarios never overwrite the book's files)."""
     if not label.startswith("fig-"):
         raise ValueError(f"figure label {label!r} must start with 'fig-'")
-    return report_root() / "chapters" / "figdata" / f"{label}.csv"
+    return Path.cwd() / "figdata" / f"{label}.csv"
 
 
 def publish_figure(fig: plt.Figure, data: pd.DataFrame, label: str) -> Path:

@@ -23,13 +23,11 @@ def test_house_style_is_opaque_and_colour_blind_safe():
 
 def test_publish_figure_writes_exactly_the_plotted_data(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "data").mkdir()
-    (tmp_path / "data" / "datapackage.yaml").write_text("resources: []\n")
     data = pd.DataFrame({"model": ["a", "b"], "usd_per_mtok": [0.15, 0.6]})
     fig, ax = plt.subplots()
     ax.bar(data["model"], data["usd_per_mtok"])
     path = book.publish_figure(fig, data, "fig-test")
-    assert path == tmp_path / "chapters" / "figdata" / "fig-test.csv"
+    assert path == tmp_path / "figdata" / "fig-test.csv"
     pd.testing.assert_frame_equal(pd.read_csv(path), data)
     assert "fig-test: 2 rows plotted" in capsys.readouterr().out
     assert not plt.get_fignums()  # closed, so it is not shown twice
