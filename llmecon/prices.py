@@ -41,3 +41,12 @@ def maker_prices_on(prices: pd.DataFrame, models: pd.DataFrame, on: str | pd.Tim
     own = live[live["seller"] == live["organisation"]]
     cheapest = own.sort_values(["output_usd_per_mtok", "input_usd_per_mtok"], kind="stable").drop_duplicates("model_id")
     return cheapest.reset_index(drop=True)
+
+
+def price_change_days(prices: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> list[pd.Timestamp]:
+    """``start``, ``end`` and every day between them on which some price starts or stops applying.
+
+    Prices are constant between these days, so evaluating a price series on them loses nothing.
+    """
+    changes = pd.concat([prices["effective_from"], prices["effective_to"].dropna() + pd.Timedelta(days=1)])
+    return sorted({start, end, *changes[(changes > start) & (changes <= end)]})

@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from llmecon.prices import blended_price, maker_prices_on, prices_in_force
+from llmecon.prices import blended_price, maker_prices_on, price_change_days, prices_in_force
 
 
 def test_blend_at_the_ends_and_at_three_to_one():
@@ -54,3 +54,8 @@ def test_maker_prices_take_the_cheapest_snapshot_and_skip_hosts():
     assert later.loc["a", "output_usd_per_mtok"] == 10.0
     assert "c" not in later.index  # sold by a host, not its maker
     assert list(maker_prices_on(PRICES, MODELS, "2024-07-18")["model_id"]) == ["b", "a"]
+
+
+def test_price_change_days_are_the_starts_and_the_days_after_the_ends():
+    days = price_change_days(PRICES, pd.Timestamp("2024-07-18"), pd.Timestamp("2024-12-31"))
+    assert [d.date().isoformat() for d in days] == ["2024-07-18", "2024-08-06", "2024-08-12", "2024-12-31"]
