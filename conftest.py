@@ -2,15 +2,15 @@
 
 ``make test`` runs pytest on every core (pytest-xdist, ``--dist loadfile``: a notebook's cells and a module's
 fixtures stay on one worker). The files that need the built book are collected first. The first worker that needs
-the book starts its two strict builds (the site, and the whole report as one page for the PDF) side by side; any
-other worker that needs them waits for those same builds instead of starting its own.
+the book starts its two strict builds (the site, then the whole report as one page for the PDF, which reuses the
+site's parsed pages); any other worker that needs them waits for those same builds instead of starting its own.
 """
 
 import fcntl
 
 import pytest
 
-from llmecon.printing import attach_build, launch_chromium, start_build
+from llmecon.printing import attach_builds, launch_chromium, start_builds
 
 BUILDERS = ("html", "singlehtml")
 
@@ -36,14 +36,14 @@ def book_builds(tmp_path_factory, worker_id):
         fcntl.flock(lock, fcntl.LOCK_EX)
         started_here = not folder.exists()
         if started_here:
-            builds = {builder: start_build(folder / builder, builder) for builder in BUILDERS}
+            builds = start_builds(folder, BUILDERS)
         else:
-            builds = {builder: attach_build(folder / builder, builder) for builder in BUILDERS}
+            builds = attach_builds(folder, BUILDERS)
     yield builds
-    for build in builds.values():
-        if started_here and build.process.poll() is None:  # a run stopped before it needed the build
-            build.process.terminate()
-            build.process.wait()
+    process = builds["html"].process
+    if started_here and process.poll() is None:  # a run stopped before it needed the builds
+        process.terminate()
+        process.wait()
 
 
 @pytest.fixture(scope="session")

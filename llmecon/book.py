@@ -7,12 +7,13 @@ Every figure in the book goes through :func:`publish_figure`, which writes the p
 
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
-from IPython.display import Markdown, display
+from IPython.display import Image, Markdown, display
 from myst_nb import glue
 
 
@@ -60,6 +61,8 @@ def figure_data_path(label: str) -> Path:
 def publish_figure(fig: plt.Figure, data: pd.DataFrame, label: str) -> None:
     """Write ``data`` (exactly what ``fig`` plots) to its CSV, glue ``fig`` under ``label`` and close it.
 
+    The figure is rendered once, to a PNG at the figure's own resolution (``figure.dpi`` of the house style):
+    Jupyter's inline display would draw it twice, once more to crop it, which constrained layout makes needless.
     Prints one line naming the figure and its data file, so the notebook's text output records it. Returns
     nothing, so that a cell ending with it displays no machine-specific path.
     """
@@ -71,8 +74,10 @@ def publish_figure(fig: plt.Figure, data: pd.DataFrame, label: str) -> None:
     partial = path.with_name(f".{path.name}.{os.getpid()}")
     data.to_csv(partial, index=False, lineterminator="\n")
     os.replace(partial, path)
-    glue(label, fig, display=False)
+    png = io.BytesIO()
+    fig.savefig(png, format="png", dpi=fig.dpi)
     plt.close(fig)
+    glue(label, Image(data=png.getvalue(), format="png"), display=False)
     print(f"{label}: {len(data)} rows plotted, data in figdata/{path.name}")
 
 

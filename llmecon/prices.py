@@ -20,19 +20,43 @@ def blended_price(input_usd_per_mtok, output_usd_per_mtok, output_share: float):
     return (1 - output_share) * input_usd_per_mtok + output_share * output_usd_per_mtok
 
 
+def prices_in_force_daily(prices: pd.DataFrame, days) -> pd.DataFrame:
+    """For each of ``days``, the price rows in force that day (see :func:`prices_in_force`), stacked in the order
+    of ``days`` with a ``date`` column first; within a day, rows keep their order in ``prices``.
+
+    One pass over all days at once (a cross join), not one filter per day.
+    """
+    days = pd.DataFrame({"date": [pd.Timestamp(day) for day in days]})
+    days["_day"] = np.arange(len(days))
+    rows = prices.assign(_row=np.arange(len(prices)), _label=prices.index,
+                         _rank=prices["confidence"].map(CONFIDENCE_RANK))
+    pairs = days.merge(rows, how="cross")
+    live = pairs[(pairs["effective_from"] <= pairs["date"])
+                 & (pairs["effective_to"].isna() | (pairs["effective_to"] >= pairs["date"]))]
+    kept = live.sort_values(["_day", "_rank", "as_of", "_row"], ascending=[True, True, False, True]).drop_duplicates(
+        ["_day", "model_id", "seller", "api_name"])
+    kept = kept.sort_values(["_day", "_label"], kind="stable").set_index("_label").rename_axis(prices.index.name)
+    return kept[["date", *prices.columns, "_day"]]
+
+
 def prices_in_force(prices: pd.DataFrame, on: str | pd.Timestamp) -> pd.DataFrame:
     """The price rows in force on date ``on``: ``effective_from <= on`` and ``effective_to`` blank or ``>= on``.
 
     Where sources conflict for the same model, seller and API name, keeps the row of highest confidence
     (then the most recent ``as_of``), so every kept row is one that a reader can trace in ``prices.csv``.
     """
-    on = pd.Timestamp(on)
-    live = prices[(prices["effective_from"] <= on) & (prices["effective_to"].isna() | (prices["effective_to"] >= on))]
-    ranked = live.assign(_rank=live["confidence"].map(CONFIDENCE_RANK)).sort_values(
-        ["_rank", "as_of"], ascending=[True, False], kind="stable"
-    )
-    kept = ranked.drop_duplicates(["model_id", "seller", "api_name"]).drop(columns="_rank")
-    return kept.sort_index()
+    return prices_in_force_daily(prices, [on]).drop(columns=["date", "_day"])
+
+
+def daily_cheapest_prices(prices: pd.DataFrame, models: pd.DataFrame, days, makers_only: bool = False) -> pd.DataFrame:
+    """:func:`cheapest_prices_on` for each of ``days``, stacked in the order of ``days``, with a ``date`` column."""
+    live = prices_in_force_daily(prices, days).merge(models[["model_id", "name", "organisation", "tier"]], on="model_id")
+    if makers_only:
+        live = live[live["seller"] == live["organisation"]]
+    cheapest = live.sort_values(["_day", "output_usd_per_mtok", "input_usd_per_mtok"], kind="stable").drop_duplicates(
+        ["_day", "model_id"])
+    columns = [c for c in cheapest.columns if c not in ("date", "_day")] + ["date"]
+    return cheapest[columns].reset_index(drop=True)
 
 
 def cheapest_prices_on(prices: pd.DataFrame, models: pd.DataFrame, on: str | pd.Timestamp,
@@ -42,11 +66,7 @@ def cheapest_prices_on(prices: pd.DataFrame, models: pd.DataFrame, on: str | pd.
     With ``makers_only`` only the model's own maker counts as a seller; otherwise hosts of open-weight models
     count too. Returns one row per model with the model's name, organisation and tier joined in.
     """
-    live = prices_in_force(prices, on).merge(models[["model_id", "name", "organisation", "tier"]], on="model_id")
-    if makers_only:
-        live = live[live["seller"] == live["organisation"]]
-    cheapest = live.sort_values(["output_usd_per_mtok", "input_usd_per_mtok"], kind="stable").drop_duplicates("model_id")
-    return cheapest.reset_index(drop=True)
+    return daily_cheapest_prices(prices, models, [on], makers_only).drop(columns="date")
 
 
 def maker_prices_on(prices: pd.DataFrame, models: pd.DataFrame, on: str | pd.Timestamp) -> pd.DataFrame:
@@ -89,12 +109,6 @@ def best_reported_scores(benchmarks: pd.DataFrame, benchmark: str) -> pd.Series:
     """
     own = benchmarks[(benchmarks["benchmark"] == benchmark) & (benchmarks["reported_by"] == "maker")]
     return own.groupby("model_id")["score"].max().rename(benchmark)
-
-
-def daily_cheapest_prices(prices: pd.DataFrame, models: pd.DataFrame, days: list[pd.Timestamp]) -> pd.DataFrame:
-    """:func:`cheapest_prices_on` (any seller) for each of ``days``, stacked, with a ``date`` column."""
-    return pd.concat([cheapest_prices_on(prices, models, day).assign(date=pd.Timestamp(day)) for day in days],
-                     ignore_index=True)
 
 
 def cheapest_capable(daily: pd.DataFrame, scores: pd.Series, threshold: float, output_share: float) -> pd.DataFrame:

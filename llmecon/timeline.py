@@ -10,7 +10,7 @@ import re
 
 import pandas as pd
 
-from llmecon.prices import CONFIDENCE_RANK, blended_price, maker_prices_on, pareto_frontier
+from llmecon.prices import CONFIDENCE_RANK, blended_price, daily_cheapest_prices, maker_prices_on, pareto_frontier
 
 TIERS = ("small", "mid", "flagship")
 
@@ -121,13 +121,10 @@ def leader_spells(candidates: pd.DataFrame, value: str, lower_is_better: bool, e
 
 def tier_price_candidates(prices, models, tier: str, days, output_share: float) -> pd.DataFrame:
     """For each day, every model of ``tier`` sold by its maker, with its blended list price (USD per million tokens)."""
-    frames = []
-    for day in days:
-        live = maker_prices_on(prices, models, day)
-        live = live[live["tier"] == tier]
-        frames.append(live.assign(day=pd.Timestamp(day), blended_usd_per_mtok=blended_price(
-            live["input_usd_per_mtok"], live["output_usd_per_mtok"], output_share)))
-    table = pd.concat(frames, ignore_index=True).sort_values(["day", "model_id"], kind="stable")
+    live = daily_cheapest_prices(prices, models, days, makers_only=True)
+    live = live[live["tier"] == tier]
+    table = live.assign(day=live["date"], blended_usd_per_mtok=blended_price(
+        live["input_usd_per_mtok"], live["output_usd_per_mtok"], output_share)).sort_values(["day", "model_id"], kind="stable")
     return table[["day", "model_id", "name", "organisation", "blended_usd_per_mtok"]].reset_index(drop=True)
 
 
