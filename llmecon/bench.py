@@ -36,8 +36,6 @@ from llmecon.data import report_root
 from llmecon.run import execute_notebook
 
 BIN = Path(sys.executable).parent
-COPIED = ("_config.yml", "_toc.yml", "chapters", "conftest.py", "data", "llmecon", "references.bib",
-          "requirements.txt", "pyproject.toml", "tests")
 TARGETS = {"book": 1.3, "notebook": 3.0, "suite": 120}  # cold book / floor; notebook / bare kernel; make test (s)
 
 
@@ -86,14 +84,13 @@ def change_one_csv(path: Path) -> None:
 
 
 def copy_report(target: Path) -> Path:
-    """A copy of the report as a fresh clone would have it (no caches, no built site)."""
+    """A copy of the report as a fresh clone would have it: the files git tracks (no caches, no built site)."""
     root = report_root()
-    target.mkdir(parents=True)
-    for item in COPIED:
-        source = root / item
-        (shutil.copytree if source.is_dir() else shutil.copy)(source, target / item)
-    for cache in target.rglob("__pycache__"):
-        shutil.rmtree(cache)
+    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=root, check=True, capture_output=True).stdout
+    for name in tracked.decode().split("\0"):
+        if name and (root / name).is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(root / name, target / name)
     return target
 
 
@@ -124,8 +121,13 @@ def summary(values: list[float]) -> str:
 
 
 def suite_seconds(book: Path) -> float:
-    """Seconds for the whole suite as ``make test`` runs it (on every core), in the copy ``book``."""
-    return _timed([str(BIN / "python"), "-m", "pytest", "-q"], book)
+    """Seconds for the whole suite as ``make test`` runs it (on every core), in the copy ``book``; raises with the
+    suite's report if it fails."""
+    start = time.perf_counter()
+    run = subprocess.run([str(BIN / "python"), "-m", "pytest", "-q"], cwd=book, capture_output=True, text=True)
+    if run.returncode != 0:
+        raise RuntimeError(f"the suite failed in {book}:\n{run.stdout[-4000:]}")
+    return time.perf_counter() - start
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -140,6 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     per_notebook = {p.name: [] for p in chapters}
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
+        suite = suite_seconds(copy_report(tmp / "suite"))  # first: a failing suite stops the benchmark at once
         floor = floor_book(tmp / "floor", chapters)
         for run in range(args.runs):
             report = copy_report(tmp / f"report{run}")
@@ -156,7 +159,6 @@ def main(argv: list[str] | None = None) -> int:
             for notebook in chapters:
                 per_notebook[notebook.name].append(execute_notebook(report / "chapters" / notebook.name))
             shutil.rmtree(report)
-        suite = suite_seconds(copy_report(tmp / "suite"))
     for key, pairs in steps.items():
         results[key] = [e + s for e, s in pairs]
         results[f"{key}_execute"] = [e for e, _ in pairs]
