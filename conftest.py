@@ -10,9 +10,15 @@ import fcntl
 
 import pytest
 
+from llmecon.data import validate_unstamped
 from llmecon.printing import attach_builds, launch_chromium, start_builds
 
 BUILDERS = ("html", "singlehtml")
+
+
+def pytest_configure(config):
+    if not hasattr(config, "workerinput"):  # the controller, before any worker starts
+        validate_unstamped()  # once, rather than in each notebook nbval runs (a fresh clone has no stamps)
 
 
 def _needs_book(item) -> bool:

@@ -29,8 +29,9 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+from traitlets.config import Config
 
-from llmecon.data import READS_ENV, _data_dir, _descriptor, report_root
+from llmecon.data import READS_ENV, _data_dir, _descriptor, report_root, validate_unstamped
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 # Modules of the package that build, run or print the book and that no notebook imports: editing them does not
@@ -98,10 +99,12 @@ def execute_notebook(path: str | Path) -> float:
     notebook = nbformat.read(path, as_version=4)
     for cell in notebook.cells:
         cell.metadata.pop("execution", None)
-    with tempfile.NamedTemporaryFile("r", suffix=".reads") as reads:
+    with tempfile.NamedTemporaryFile("r", suffix=".reads") as reads, tempfile.TemporaryDirectory() as sockets:
         os.environ[READS_ENV] = reads.name  # the kernel inherits it; load_table appends each table it reads
+        # The kernel talks over Unix sockets in a private folder, not over TCP on 127.0.0.1 in the clear.
+        sockets_config = Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(sockets, "kernel")}})
         try:
-            NotebookClient(notebook, timeout=600, kernel_name="python3", record_timing=False,
+            NotebookClient(notebook, timeout=600, kernel_name="python3", record_timing=False, config=sockets_config,
                            resources={"metadata": {"path": str(path.parent)}}).execute()
         finally:
             del os.environ[READS_ENV]
@@ -156,6 +159,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{skipped}: unchanged, not re-run", file=sys.stderr)
     if not notebooks:
         return 0
+    validate_unstamped()  # once, here, rather than in every notebook that reads the same tables (a cold build)
     # Longest first keeps both cores busy to the end; file size is a fair proxy for run time.
     notebooks.sort(key=lambda p: -Path(p).stat().st_size)
     with ProcessPoolExecutor(max_workers=min(args.jobs, len(notebooks))) as pool:
