@@ -116,6 +116,16 @@ def nbval_seconds(book: Path) -> float:
     return _timed([str(BIN / "python"), "-m", "pytest", "chapters", "-q", "-p", "no:cacheprovider"], book)
 
 
+def python_loop_seconds() -> float:
+    """Seconds for ten million additions in a pure Python loop: how fast this machine was during the run (these
+    2-core virtual machines vary by half from hour to hour), so that runs on different days can be compared."""
+    start = time.perf_counter()
+    total = 0
+    for i in range(10_000_000):
+        total += i
+    return time.perf_counter() - start
+
+
 def summary(values: list[float]) -> str:
     return f"min {min(values):.1f} s, median {statistics.median(values):.1f} s"
 
@@ -138,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     jobs = os.cpu_count() or 1
     chapters = sorted((report_root() / "chapters").glob("*.ipynb"))
     steps = {key: [] for key in ("cold", "floor", "serial", "rebuild")}  # (execute, sphinx) seconds per run
-    results = {key: [] for key in ("nbval", "nbval_floor", "bare")}
+    results = {key: [] for key in ("nbval", "nbval_floor", "bare", "loop")}
     per_notebook = {p.name: [] for p in chapters}
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -156,6 +166,7 @@ def main(argv: list[str] | None = None) -> int:
             empty = tmp / "bare.ipynb"
             nbformat.write(new_notebook(cells=[new_code_cell("")]), empty)
             results["bare"].append(execute_notebook(empty))
+            results["loop"].append(python_loop_seconds())
             for notebook in chapters:
                 per_notebook[notebook.name].append(execute_notebook(report / "chapters" / notebook.name))
             shutil.rmtree(report)
@@ -184,6 +195,7 @@ def main(argv: list[str] | None = None) -> int:
         f"| Strict nbval over the floor notebooks | {summary(results['nbval_floor'])} | 1 | |",
         f"| `make test`, the whole suite (once) | {suite:.1f} s | {suite / TARGETS['suite']:.2f} × target | ≤ {TARGETS['suite']} s |",
         f"| Bare kernel start-up (empty notebook) | {summary(results['bare'])} | 1 | |",
+        f"| Machine speed check: 10 million Python additions | {summary(results['loop'])} | | |",
     ]
     bare = min(results["bare"])
     for path in chapters:

@@ -36,7 +36,7 @@ from llmecon.data import READS_ENV, _data_dir, _descriptor, report_root, validat
 PACKAGE_DIR = Path(__file__).resolve().parent
 # Modules of the package that build, run or print the book and that no notebook imports: editing them does not
 # make a notebook's outputs stale.
-TOOLING = {"__main__.py", "bench.py", "edition.py", "numref.py", "printing.py", "run.py"}
+TOOLING = {"__main__.py", "bench.py", "edition.py", "fastbuild.py", "printing.py", "run.py"}
 METADATA_KEY = "llmecon"  # notebook metadata: {"inputs": hash of the inputs, "tables": tables read}
 
 

@@ -1,10 +1,15 @@
-"""llmecon.numref: {numref} resolves to the same numbers and titles, while each target page is unpickled once."""
+"""llmecon.fastbuild: {numref} resolves to the same numbers and titles while each target page is unpickled once,
+and the chapters' code highlights the same with the plain Python lexer as with IPython's."""
 
 from collections import Counter
 
+import nbformat
 import pytest
+from pygments.lexers import PythonLexer, get_lexer_by_name
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
+
+from llmecon.data import report_root
 
 FIGURE_PAGE = """Figures
 =======
@@ -33,7 +38,7 @@ def test_numref_unpickles_each_page_once_and_numbers_alike(tmp_path, monkeypatch
     source.mkdir()
     (source / "conf.py").write_text(
         "numfig = True\nnumfig_format = {'figure': 'Figure %s'}\n"
-        + ("extensions = ['llmecon.numref']\n" if sharing else ""))
+        + ("extensions = ['llmecon.fastbuild']\n" if sharing else ""))
     (source / "index.rst").write_text("Book\n====\n\n.. toctree::\n\n   figures\n   citing\n")
     (source / "figures.rst").write_text(FIGURE_PAGE)
     (source / "citing.rst").write_text(CITING_PAGE)
@@ -56,3 +61,13 @@ def test_numref_unpickles_each_page_once_and_numbers_alike(tmp_path, monkeypatch
         assert shown in html
     # Without sharing, each of the four references unpickles the figures page again (plus writing it once).
     assert loads["figures"] == (2 if sharing else 5)
+
+
+def test_chapter_code_highlights_alike_with_the_python_lexer():
+    ipython, python = get_lexer_by_name("ipython3"), PythonLexer()  # IPython's own lexer, whatever Sphinx registered
+    assert type(ipython).__name__ == "IPython3Lexer"
+    cells = [cell.source for path in sorted((report_root() / "chapters").glob("*.ipynb"))
+             for cell in nbformat.read(path, as_version=4).cells if cell.cell_type == "code"]
+    assert len(cells) > 50
+    for source in cells:
+        assert list(python.get_tokens(source)) == list(ipython.get_tokens(source)), source[:200]
