@@ -1,9 +1,11 @@
 """Fixtures shared by the build, browser and PDF tests, and how the suite shares out the cores.
 
 ``make test`` runs pytest on every core (pytest-xdist, ``--dist loadfile``: a notebook's cells and a module's
-fixtures stay on one worker). The files that need the built book are collected first. The first worker that needs
-the book starts its two strict builds (the site, then the whole report as one page for the PDF, which reuses the
-site's parsed pages); any other worker that needs them waits for those same builds instead of starting its own.
+fixtures stay on one worker); xdist hands out the files with the most tests first, the browser tests among them,
+so the book's builds start at once. The first worker that needs the book starts its two strict builds (the site,
+then the whole report as one page for the PDF, which reuses the site's parsed pages); any other worker that needs
+them waits for those same builds instead of starting its own. Before any worker starts, every table not yet
+validated is validated once, instead of in each kernel that reads it.
 """
 
 import fcntl
@@ -19,15 +21,6 @@ BUILDERS = ("html", "singlehtml")
 def pytest_configure(config):
     if not hasattr(config, "workerinput"):  # the controller, before any worker starts
         validate_unstamped()  # once, rather than in each notebook nbval runs (a fresh clone has no stamps)
-
-
-def _needs_book(item) -> bool:
-    return "book_builds" in getattr(item, "fixturenames", ())
-
-
-def pytest_collection_modifyitems(session, config, items):
-    book_files = {item.path for item in items if _needs_book(item)}
-    items[:] = [item for item in items if item.path in book_files] + [i for i in items if i.path not in book_files]
 
 
 @pytest.fixture(scope="session")

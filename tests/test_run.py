@@ -27,6 +27,7 @@ def report_copy(tmp_path, monkeypatch):
     return tmp_path
 
 
+@pytest.mark.slow
 def test_runs_leave_no_timestamps_and_rerun_only_what_changed(report_copy):
     a, b = report_copy / "chapters" / "a.ipynb", report_copy / "chapters" / "b.ipynb"
     assert main([str(a), str(b), "--changed-only", "--jobs", "2"]) == 0
