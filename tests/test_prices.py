@@ -95,6 +95,19 @@ def test_cheapest_prices_on_counts_hosts_unless_makers_only():
     assert set(cheapest_prices_on(PRICES, MODELS, on, makers_only=True)["model_id"]) == {"a", "b"}
 
 
+def test_daily_prices_keep_each_days_own_rows_in_the_order_of_the_days():
+    # Out of order and repeated: each day is resolved on its own (b's confident $1.05 on 2024-08-05, its $0.30 cut
+    # on 2024-08-12; a's cheaper snapshot only from 2024-08-06), and the host's model c is no maker's price.
+    days = ["2024-08-12", "2024-08-05", "2024-08-12"]
+    daily = daily_cheapest_prices(PRICES, MODELS, days, makers_only=True)
+    assert [(d.date().isoformat(), m, o) for d, m, o in zip(daily["date"], daily["model_id"], daily["output_usd_per_mtok"])] == [
+        ("2024-08-12", "b", 0.30), ("2024-08-12", "a", 10.0),
+        ("2024-08-05", "b", 1.05), ("2024-08-05", "a", 15.0),
+        ("2024-08-12", "b", 0.30), ("2024-08-12", "a", 10.0),
+    ]
+    assert list(daily.columns) == [*PRICES.columns, "name", "organisation", "tier", "date"]
+
+
 def test_cheapest_capable_picks_the_cheapest_model_above_the_threshold():
     scores = pd.Series({"a": 88.0, "b": 79.0, "c": 70.0})
     days = [pd.Timestamp("2024-07-01"), pd.Timestamp("2024-09-01")]
