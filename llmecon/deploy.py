@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from llmecon.prices import blended_price
+from llmecon.prices import blended_price, daily_cheapest_prices, prices_in_force_daily
 from llmecon.serving import (BYTES_PER_PARAM, decode_tokens_per_s_roofline, kv_cache_gb, tokens_per_s_compute_bound,
                              weight_memory_gb)
 
@@ -178,3 +178,261 @@ def roofline_for(params_b: float, precision: str, gpu: Mapping, n_gpus: int, arc
     kv = kv_cache_gb(*architecture, context_tokens, bytes_per_value=kv_bytes_per_value)
     batch = max_batch(gpu["memory_gb"] * n_gpus, weight_memory_gb(params_b, width), kv)
     return roofline_token_times(params_b, width, gpu["memory_bandwidth_gb_s"], tflops, n_gpus, batch, kv)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Deployments: one way to serve a model, costed for requests of one shape
+# ---------------------------------------------------------------------------------------------------------------
+
+BASES = ("measured", "roofline bound")
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """One way to serve a model: replicas of ``n_gpus`` GPUs ``gpu_id`` at ``precision``, costed for requests of
+    ``input_tokens`` in and ``output_tokens`` out.
+
+    ``measured`` holds the token times fitted to saturation measurements (``None`` where there are none, and then
+    the roofline stands in for them), ``roofline`` the roofline's lower bounds, ``fit_error`` the fit's worst
+    relative error (NaN without a fit). Costs are in USD per million tokens (input and output together), GPU prices
+    in USD per GPU-hour, volumes in tokens per month. Every method works on arrays of prices, utilisations,
+    throughput factors and fixed costs (broadcast), so a grid or a Monte Carlo sample is one call.
+    """
+
+    model_id: str
+    gpu_id: str
+    n_gpus: int
+    precision: str
+    measured: TokenTimes | None
+    roofline: TokenTimes
+    input_tokens: int
+    output_tokens: int
+    label: str = ""
+    fit_error: float = float("nan")
+
+    def __post_init__(self):
+        if self.n_gpus < 1:
+            raise ValueError(f"{self.model_id} on {self.gpu_id}: a replica needs at least one GPU, got {self.n_gpus}")
+        if self.input_tokens < 0 or self.output_tokens <= 0:
+            raise ValueError(f"{self.model_id} on {self.gpu_id}: a request needs output tokens and no negative input "
+                             f"({self.input_tokens} in, {self.output_tokens} out)")
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """(model_id, gpu_id)."""
+        return self.model_id, self.gpu_id
+
+    @property
+    def basis(self) -> str:
+        """What the default costs rest on: ``"measured"`` throughput, or the ``"roofline bound"`` where none was measured."""
+        return BASES[0] if self.measured is not None else BASES[1]
+
+    def times(self, basis: str = "measured") -> TokenTimes:
+        """The token times on ``basis`` (one of :data:`BASES`); ``"measured"`` falls back to the roofline without a fit."""
+        if basis not in BASES:
+            raise ValueError(f"basis must be one of {BASES}, got {basis!r}")
+        return self.measured if basis == "measured" and self.measured is not None else self.roofline
+
+    def gpu_seconds_per_request(self, basis: str = "measured") -> float:
+        """GPU-seconds one request occupies on a saturated replica: replica-seconds times GPUs per replica."""
+        return self.n_gpus * self.times(basis).request_s(self.input_tokens, self.output_tokens)
+
+    def usd_per_mtok(self, usd_per_gpu_hour, utilisation=1.0, throughput_factor=1.0, basis: str = "measured"):
+        """USD per million tokens at ``usd_per_gpu_hour`` per GPU and ``utilisation`` (share of paid hours busy, in
+        (0, 1]), with the saturation throughput multiplied by ``throughput_factor`` (> 0)."""
+        if np.any(np.asarray(throughput_factor) <= 0):
+            raise ValueError("throughput_factor must be positive")
+        return self_hosted_usd_per_mtok(self.times(basis), usd_per_gpu_hour, self.n_gpus, self.input_tokens,
+                                        self.output_tokens, utilisation) / throughput_factor
+
+    def replica_usd_per_month(self, usd_per_gpu_hour):
+        """USD a month for one replica rented around the clock at ``usd_per_gpu_hour`` per GPU."""
+        return replica_usd_per_month(usd_per_gpu_hour, self.n_gpus)
+
+    def break_even_tokens(self, api_usd_per_mtok, usd_per_gpu_hour, utilisation=1.0, throughput_factor=1.0,
+                          fixed_usd_per_month=0.0):
+        """Tokens a month above which this deployment (at least one replica always on, plus ``fixed_usd_per_month``)
+        costs less than an API at ``api_usd_per_mtok``; ``inf`` where it never does (see :func:`break_even_tokens`)."""
+        own = self.usd_per_mtok(usd_per_gpu_hour, utilisation, throughput_factor)
+        return break_even_tokens(api_usd_per_mtok, own, self.replica_usd_per_month(usd_per_gpu_hour), fixed_usd_per_month)
+
+    def tokens_per_month(self, utilisation=1.0, throughput_factor=1.0):
+        """Tokens (input and output) one replica serves in a month at ``utilisation`` of its measured saturation
+        throughput (the roofline's where none was measured), scaled by ``throughput_factor``."""
+        request_s = self.times("measured").request_s(self.input_tokens, self.output_tokens)
+        return utilisation * HOURS_PER_MONTH * 3600 * (self.input_tokens + self.output_tokens) / request_s * throughput_factor
+
+
+def build_deployments(specs, measurements: pd.DataFrame, models: pd.DataFrame, gpus: pd.DataFrame,
+                      architectures: Mapping[str, tuple[int, int, int]], input_tokens: int, output_tokens: int,
+                      kv_bytes_per_value: float) -> dict[tuple[str, str], Deployment]:
+    """The :class:`Deployment` of each spec ``(model_id, measured_model, gpu_id, n_gpus, precision)``, keyed by
+    ``(model_id, gpu_id)`` in the order of ``specs``.
+
+    Token times are fitted (:func:`fit_token_times`) to the rows of ``measurements`` (throughput rows at saturation)
+    for ``measured_model`` on that GPU, GPU count and precision, where there are three or more; the roofline
+    (:func:`roofline_for`) takes the model's size from ``models``, the GPU's from ``gpus``, the model's
+    (layers, key-value heads, head dimension) from ``architectures``, and a context of the input plus half the output.
+    """
+    card, gpu = models.set_index("model_id"), gpus.set_index("gpu_id")
+    shape_columns = ("input_tokens", "output_tokens", "output_tokens_per_s")
+    deployments = {}
+    for model_id, measured_model, gpu_id, n_gpus, precision in specs:
+        if (model_id, gpu_id) in deployments:
+            raise ValueError(f"{model_id} on {gpu_id} is listed twice")
+        if model_id not in architectures:
+            raise ValueError(f"no architecture given for {model_id}")
+        rows = measurements[(measurements["model_id"] == measured_model) & (measurements["gpu_id"] == gpu_id)
+                            & (measurements["n_gpus"] == n_gpus) & (measurements["precision"] == precision)]
+        shapes = [rows[c] for c in shape_columns]
+        fit = fit_token_times(*shapes) if len(rows) >= 3 else None
+        roof = roofline_for(card.loc[model_id, "params_b"], precision, gpu.loc[gpu_id], n_gpus, architectures[model_id],
+                            input_tokens + output_tokens // 2, kv_bytes_per_value)
+        label = f"{card.loc[model_id, 'name']} on {n_gpus}× {gpu.loc[gpu_id, 'name'].replace('NVIDIA ', '')}"
+        deployments[model_id, gpu_id] = Deployment(
+            model_id, gpu_id, n_gpus, precision, fit, roof, input_tokens, output_tokens, label,
+            worst_fit_error(fit, *shapes) if fit else np.nan)
+    return deployments
+
+
+def speed_table(deployments: Mapping[tuple[str, str], Deployment]) -> pd.DataFrame:
+    """Per deployment and basis (measured where fitted, and the roofline bound): prefill and decode tokens/s of a
+    saturated replica at its request shape, and the fit's worst error in percent (NaN for the roofline)."""
+    rows = []
+    for d in deployments.values():
+        for basis, times in zip(BASES, (d.measured, d.roofline)):
+            if times is None:
+                continue
+            prefill_s, decode_s = times.per_token_s(d.input_tokens, d.output_tokens)
+            rows.append({"deployment": d.label, "basis": basis, "prefill_tokens_per_s": 1 / prefill_s,
+                         "decode_tokens_per_s": 1 / decode_s,
+                         "worst_fit_error_pct": 100 * d.fit_error if basis == "measured" else np.nan})
+    return pd.DataFrame(rows)
+
+
+def cost_curves(deployments: Mapping[tuple[str, str], Deployment], gpu_usd_per_hour: Mapping[tuple[str, str], float],
+                periods, utilisations, throughput_factor=1.0) -> pd.DataFrame:
+    """USD per million tokens of each deployment at each utilisation, with its GPU at ``gpu_usd_per_hour[period,
+    gpu_id]`` (USD per GPU-hour), for each of ``periods``: one row per period, deployment and utilisation, in
+    that order. One vectorised call per period and deployment."""
+    utilisations = np.asarray(utilisations)
+    parts = []
+    for period in periods:
+        for d in deployments.values():
+            parts.append(pd.DataFrame({"period": period, "deployment": d.label, "basis": d.basis, "utilisation": utilisations,
+                                       "usd_per_mtok": d.usd_per_mtok(gpu_usd_per_hour[period, d.gpu_id], utilisations,
+                                                                      throughput_factor)}))
+    return pd.concat(parts, ignore_index=True)
+
+
+def price_ratio_to_break_even(newer: Deployment, older: Deployment, basis: str = "measured") -> float:
+    """The price per GPU-hour of ``older``'s GPU, as a share of ``newer``'s, below which ``older`` serves the same
+    requests more cheaply per token: the ratio of their GPU-seconds per request (``newer``'s over ``older``'s)."""
+    if (newer.input_tokens, newer.output_tokens) != (older.input_tokens, older.output_tokens):
+        raise ValueError("the two deployments are costed for different request shapes")
+    return newer.gpu_seconds_per_request(basis) / older.gpu_seconds_per_request(basis)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Prices to compare with
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def api_price_table(prices: pd.DataFrame, models: pd.DataFrame, days: Mapping[str, pd.Timestamp], reference_model: str,
+                    hosted: Mapping[str, tuple[str, ...]], output_share: float) -> pd.DataFrame:
+    """For each named day of ``days``, the API offers self-hosting is compared with, in USD per million tokens:
+    ``reference_model`` from its maker, and for each size of ``hosted`` (a model id and the ids that count as the
+    same model) the host whose price blended at ``output_share`` is lowest (ties: by seller's name), with the
+    number of hosts selling it. Prices in force on every day are looked up in one pass.
+    """
+    dated = list(days.items())
+    when = [on for _, on in dated]
+    maker = daily_cheapest_prices(prices, models, when, makers_only=True)
+    live_all = prices_in_force_daily(prices, when)
+    name = models.set_index("model_id")["name"]
+    tables = []
+    for day, (period, on) in enumerate(dated):
+        own = maker[(maker["date"] == pd.Timestamp(on)) & (maker["model_id"] == reference_model)]
+        if own.empty:
+            raise ValueError(f"{reference_model} has no price from its maker on {pd.Timestamp(on):%Y-%m-%d}")
+        ref = own.iloc[0]
+        rows = [{"offer": f"{ref['name']} ({ref['seller']})", "size": "any", "seller": ref["seller"], "api_name": ref["api_name"],
+                 "input": ref["input_usd_per_mtok"], "output": ref["output_usd_per_mtok"]}]
+        live = live_all[live_all["_day"] == day]
+        for size, ids in hosted.items():
+            offers = live[live["model_id"].isin(ids)].assign(
+                blend=lambda f: blended_price(f["input_usd_per_mtok"], f["output_usd_per_mtok"], output_share))
+            if offers.empty:
+                raise ValueError(f"no host sells {size} on {pd.Timestamp(on):%Y-%m-%d}")
+            best = offers.sort_values(["blend", "seller"], kind="stable").iloc[0]
+            rows.append({"offer": f"hosted {name[size]}", "size": size, "seller": best["seller"], "api_name": best["api_name"],
+                         "input": best["input_usd_per_mtok"], "output": best["output_usd_per_mtok"],
+                         "hosts": offers["seller"].nunique()})
+        table = pd.DataFrame(rows)
+        table["blended"] = blended_price(table["input"], table["output"], output_share)
+        tables.append(table.assign(period=period))
+    return pd.concat(tables)
+
+
+def same_day_price_ratios(gpu_prices: pd.DataFrame, numerator: str, denominator: str) -> pd.DataFrame:
+    """Price of GPU ``numerator`` over GPU ``denominator`` (USD per GPU-hour each, the lowest row of each) for every
+    provider, pricing kind and ``as_of`` date that priced both: columns ``source`` ("provider kind date") and
+    ``ratio``, sorted by provider, kind and date."""
+    both = gpu_prices[gpu_prices["gpu_id"].isin([numerator, denominator])].pivot_table(
+        index=["provider", "pricing_kind", "as_of"], columns="gpu_id", values="usd_per_gpu_hour", aggfunc="min")
+    if numerator not in both or denominator not in both:
+        return pd.DataFrame({"source": pd.Series(dtype=str), "ratio": pd.Series(dtype=float)})
+    both = both.dropna().reset_index()
+    return pd.DataFrame({"source": both["provider"] + " " + both["pricing_kind"] + " " + both["as_of"].dt.strftime("%Y-%m-%d"),
+                         "ratio": both[numerator] / both[denominator]})
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Monte Carlo and reporting
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def uniform_input_draws(ranges: Mapping[str, tuple[float, float]], n_draws: int, seed: int) -> dict[str, np.ndarray]:
+    """``n_draws`` independent draws of each named input, uniform over its (low, high) range, taken one input after
+    another in the order of ``ranges`` from one generator seeded with ``seed``: the same seed, ranges and order
+    give the same draws. (Unlike :func:`llmecon.demand.uniform_draws`, not stratified.)"""
+    if n_draws < 1:
+        raise ValueError(f"n_draws must be at least 1, got {n_draws}")
+    for name, (low, high) in ranges.items():
+        if high < low:
+            raise ValueError(f"range of {name!r} is reversed: ({low}, {high})")
+    rng = np.random.default_rng(seed)
+    return {name: rng.uniform(float(low), float(high), n_draws) for name, (low, high) in ranges.items()}
+
+
+def volume_quantiles(volumes, qs=(0.1, 0.5, 0.9)) -> np.ndarray:
+    """Quantiles ``qs`` of break-even volumes (tokens per month), without interpolating, so that where a quantile
+    falls among the draws that never break even (``inf``) it is ``inf`` rather than NaN."""
+    volumes = np.asarray(volumes, dtype=float)
+    if volumes.size == 0 or np.isnan(volumes).any():
+        raise ValueError("quantiles need at least one volume and no NaN")
+    return np.quantile(volumes, qs, method="inverted_cdf")
+
+
+def log10_volume_histogram(volumes, bins: int) -> pd.DataFrame:
+    """Histogram of log10 of the finite volumes (tokens per month; ``inf``, never, left out) in ``bins`` equal bins:
+    columns ``log10_tokens_from``, ``log10_tokens_to``, ``draws``."""
+    volumes = np.asarray(volumes, dtype=float)
+    finite = volumes[np.isfinite(volumes)]
+    if finite.size == 0:
+        raise ValueError("no finite volume to draw")
+    counts, edges = np.histogram(np.log10(finite), bins=bins)
+    return pd.DataFrame({"log10_tokens_from": edges[:-1], "log10_tokens_to": edges[1:], "draws": counts})
+
+
+def tokens_in_words(volume) -> str:
+    """A monthly token volume in words: "10.5 billion", "2.0 trillion", "never" for ``inf``."""
+    volume = float(volume)
+    if np.isnan(volume) or volume < 0:
+        raise ValueError(f"a token volume must be non-negative or inf, got {volume}")
+    if np.isinf(volume):
+        return "never"
+    for size, word in ((1e12, "trillion"), (1e9, "billion"), (1e6, "million")):
+        if volume >= size:
+            return f"{volume / size:,.1f} {word}"
+    return f"{volume:,.0f}"
