@@ -190,12 +190,6 @@ def lognormal_users(z, median, log10_spread):
     return np.asarray(median, dtype=float) * 10.0 ** (np.asarray(log10_spread, dtype=float) * np.asarray(z, dtype=float))
 
 
-def percentiles(values, qs=(10, 50, 90), axis=0):
-    """The ``qs`` percentiles of ``values`` along ``axis``, ignoring NaN (draws where a quantity is undefined) and
-    without interpolating, so that infinite values (never) stay infinite rather than turning into NaN."""
-    return np.nanpercentile(np.asarray(values, dtype=float), qs, axis=axis, method="inverted_cdf")
-
-
 def effective_usd_per_mtok(volumes, api_price, self_usd_per_mtok, replica_usd, fixed_usd_per_month):
     """What a million tokens costs each user on each option (USD/Mtok): the API price where ``api_price`` is
     finite, else the monthly self-hosting bill of :func:`llmecon.deploy.self_hosted_usd_per_month` (at least one
@@ -212,7 +206,7 @@ def profit_ratio_band(old_price, old_cost, new_price, new_cost, elasticities, qs
     old_cost = np.asarray(old_cost, dtype=float)[:, None]
     new_cost = np.asarray(new_cost, dtype=float)[:, None]
     profit = profit_ratio(old_price, old_cost, new_price, new_cost, np.asarray(elasticities, dtype=float))
-    return percentiles(np.where(old_price > old_cost, profit, np.nan), qs)
+    return deploy.percentiles(np.where(old_price > old_cost, profit, np.nan), qs)
 
 
 # ---------------------------------------------------------------------------------------------------------------

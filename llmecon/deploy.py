@@ -405,13 +405,10 @@ def uniform_input_draws(ranges: Mapping[str, tuple[float, float]], n_draws: int,
     return {name: rng.uniform(float(low), float(high), n_draws) for name, (low, high) in ranges.items()}
 
 
-def volume_quantiles(volumes, qs=(0.1, 0.5, 0.9)) -> np.ndarray:
-    """Quantiles ``qs`` of break-even volumes (tokens per month), without interpolating, so that where a quantile
-    falls among the draws that never break even (``inf``) it is ``inf`` rather than NaN."""
-    volumes = np.asarray(volumes, dtype=float)
-    if volumes.size == 0 or np.isnan(volumes).any():
-        raise ValueError("quantiles need at least one volume and no NaN")
-    return np.quantile(volumes, qs, method="inverted_cdf")
+def percentiles(values, qs=(10, 50, 90), axis=0):
+    """The ``qs`` percentiles of ``values`` along ``axis``, ignoring NaN (draws where a quantity is undefined) and
+    without interpolating, so that infinite values (never) stay infinite rather than turning into NaN."""
+    return np.nanpercentile(np.asarray(values, dtype=float), qs, axis=axis, method="inverted_cdf")
 
 
 def log10_volume_histogram(volumes, bins: int) -> pd.DataFrame:

@@ -149,10 +149,8 @@ def test_uniform_draws_are_seeded_in_range_and_order_independent():
         demand.uniform_draws(np.random.default_rng(7), {"a": (1, 0)}, 3)
 
 
-def test_lognormal_users_and_percentiles():
+def test_lognormal_users():
     np.testing.assert_allclose(demand.lognormal_users(np.array([-1.0, 0.0, 1.0]), 1e9, 1.0), [1e8, 1e9, 1e10])
-    np.testing.assert_allclose(demand.percentiles(np.array([1.0, np.nan, 3.0, 2.0]), (50,)), [2.0])
-    np.testing.assert_array_equal(demand.percentiles(np.array([1.0, 2.0, np.inf, np.inf]), (90,)), [np.inf])
 
 
 def test_effective_cost_is_the_api_price_or_the_self_hosting_bill_per_token():

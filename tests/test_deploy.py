@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from frames import price_rows
 from llmecon import deploy
 
 
@@ -290,15 +291,6 @@ def test_cost_curves_one_row_per_period_deployment_and_utilisation():
 
 # --- API prices and GPU price ratios ---------------------------------------------------------------------------------
 
-def price_rows(*records):
-    columns = ["model_id", "seller", "api_name", "input_usd_per_mtok", "output_usd_per_mtok",
-               "effective_from", "effective_to", "confidence", "as_of"]
-    frame = pd.DataFrame(records, columns=columns)
-    for c in ("effective_from", "effective_to", "as_of"):
-        frame[c] = pd.to_datetime(frame[c])
-    return frame
-
-
 API_PRICES = price_rows(
     ("mini", "Lab", "mini-1", 0.15, 0.60, "2024-07-18", None, "high", "2024-07-18"),
     ("llama", "HostA", "llama-a", 0.10, 0.10, "2024-05-01", "2024-12-31", "high", "2024-05-01"),
@@ -365,13 +357,12 @@ def test_uniform_input_draws_reject_a_reversed_range_and_no_draws():
         deploy.uniform_input_draws({"u": (0.2, 0.8)}, 0, seed=1)
 
 
-def test_volume_quantiles_keep_never_as_never():
+def test_percentiles_keep_never_as_never_and_skip_undefined_draws():
     volumes = [1e9, 2e9, 3e9, np.inf, np.inf]
-    p10, p50, p90 = deploy.volume_quantiles(volumes)
+    p10, p50, p90 = deploy.percentiles(volumes)
     assert (p10, p50) == (1e9, 3e9)  # no interpolation: draws themselves
     assert math.isinf(p90)  # linear interpolation would give NaN between 3e9 and inf
-    with pytest.raises(ValueError, match="NaN"):
-        deploy.volume_quantiles([1e9, np.nan])
+    np.testing.assert_array_equal(deploy.percentiles([1.0, np.nan, 3.0, 2.0], (50,)), [2.0])  # NaN: undefined, left out
 
 
 def test_log10_volume_histogram_counts_only_finite_volumes():

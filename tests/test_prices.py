@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from frames import price_rows
 from llmecon.prices import (
     blended_price,
     capability_price_trends,
@@ -32,16 +33,7 @@ def test_blend_rejects_a_share_outside_zero_one():
         blended_price(1, 2, 1.5)
 
 
-def rows(*records):
-    columns = ["model_id", "seller", "api_name", "input_usd_per_mtok", "output_usd_per_mtok",
-               "effective_from", "effective_to", "confidence", "as_of"]
-    frame = pd.DataFrame(records, columns=columns)
-    for c in ("effective_from", "effective_to", "as_of"):
-        frame[c] = pd.to_datetime(frame[c])
-    return frame
-
-
-PRICES = rows(
+PRICES = price_rows(
     ("a", "Lab", "a-1", 5.0, 15.0, "2024-05-13", None, "high", "2024-05-13"),
     ("a", "Lab", "a-2", 2.5, 10.0, "2024-08-06", None, "high", "2024-08-06"),
     ("b", "Lab", "b", 0.35, 1.05, "2024-05-30", "2024-08-11", "high", "2024-07-01"),
@@ -148,7 +140,7 @@ def test_frontier_points_mark_the_frontier():
 
 
 def test_capability_price_trends_fit_each_threshold():
-    prices = rows(
+    prices = price_rows(
         ("a", "Lab", "a", 100.0, 100.0, "2022-01-01", None, "high", "2022-01-01"),
         ("b", "Lab", "b", 10.0, 10.0, "2023-01-01", None, "high", "2023-01-01"),
         ("c", "Other", "c", 1.0, 1.0, "2024-01-01", None, "high", "2024-01-01"),
